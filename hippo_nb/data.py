@@ -5,7 +5,7 @@
 # %% ../nbs/01_data.ipynb 3
 from __future__ import annotations
 import csv, hashlib, json, re, urllib.error, urllib.request, warnings
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -509,14 +509,20 @@ def train_decoder_tokenizer(texts:list[str], vocab_size:int=4000) -> PreTrainedT
     return PreTrainedTokenizerFast(tokenizer_object=tok, eos_token=EOS_TOKEN, bos_token=EOS_TOKEN, unk_token=EOS_TOKEN)
 
 def train_encoder_tokenizer(texts:list[str], vocab_size:int=4000) -> PreTrainedTokenizerFast:
-    "An uncased BERT-style WordPiece tokenizer trained on `texts`"
+    "An uncased BERT-style WordPiece tokenizer on `texts`: every character, then the most frequent words"
     specials = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]']
-    tok = Tokenizer(models.WordPiece(unk_token='[UNK]'))
-    tok.normalizer, tok.pre_tokenizer, tok.decoder = normalizers.BertNormalizer(lowercase=True), pre_tokenizers.BertPreTokenizer(), decoders.WordPiece()
-    tok.train_from_iterator(texts, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=specials, show_progress=False))
-    cls, sep = tok.token_to_id('[CLS]'), tok.token_to_id('[SEP]')
+    normalizer, pre_tokenizer = normalizers.BertNormalizer(lowercase=True), pre_tokenizers.BertPreTokenizer()
+    counts = Counter(w for t in texts for w, _ in pre_tokenizer.pre_tokenize_str(normalizer.normalize_str(t)))
+    chars = sorted({c for w in counts for c in w})
+    vocab = specials + chars + ['##' + c for c in chars]
+    # ties broken alphabetically: `WordPieceTrainer` breaks them by hash order, so two trainings on the same
+    # text gave different vocabularies (and different encoder features)
+    words = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if len(w) > 1]
+    vocab += words[:max(0, vocab_size - len(vocab))]
+    tok = Tokenizer(models.WordPiece({w: i for i, w in enumerate(vocab)}, unk_token='[UNK]'))
+    tok.normalizer, tok.pre_tokenizer, tok.decoder = normalizer, pre_tokenizer, decoders.WordPiece()
     tok.post_processor = processors.TemplateProcessing(single='[CLS] $A [SEP]', pair='[CLS] $A [SEP] $B:1 [SEP]:1',
-                                                       special_tokens=[('[CLS]', cls), ('[SEP]', sep)])
+                                                       special_tokens=[('[CLS]', 2), ('[SEP]', 3)])
     return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token='[PAD]', unk_token='[UNK]', cls_token='[CLS]',
                                    sep_token='[SEP]', mask_token='[MASK]')
 
