@@ -245,7 +245,7 @@ _SST_OPENERS = ['', '', '', 'honestly, ', 'in the end, ', 'to be fair, ', 'overa
 
 def _sst_clause(rng, polarity:int) -> str:
     if rng.random() < 0.25: return _pick(rng, _SST_VERDICTS[polarity])
-    negated = rng.random() < 0.35
+    negated = rng.random() < 0.15
     verb = _pick(rng, ['is not', 'was not', 'is never', 'was hardly', "isn't", "wasn't"] if negated else ['is', 'was', 'feels', 'seems'])
     degree = _pick(rng, ['', '', '', 'really ', 'quite ', 'very ', 'rather '])
     return f"the {_pick(rng, _SST_ASPECTS)} {verb} {degree}{_pick(rng, _SST_ADJ[-polarity if negated else polarity])}"
@@ -256,9 +256,12 @@ def synthetic_sst_rows(size:int, rng:np.random.Generator) -> list[dict]:
     for _ in range(size):
         label = int(rng.integers(2)); pol = 1 if label else -1
         c = lambda p: _sst_clause(rng, p)
-        text = _pick(rng, [lambda: c(pol), lambda: f'{c(pol)} and {c(pol)}', lambda: f'{c(-pol)}, but {c(pol)}',
-                           lambda: f'{c(-pol)}, yet {c(pol)}', lambda: f'although {c(-pol)}, {c(pol)}',
-                           lambda: f'{c(pol)}, even though {c(-pol)}', lambda: f'{c(-pol)} and {c(-pol)}, but {c(pol)}'])()
+        # mostly plain reviews, some with a negation or a contrast whose second half decides: learnable by a tiny
+        # model in a few hundred steps, yet not entirely by counting positive and negative words
+        forms = [lambda: c(pol)] * 3 + [lambda: f'{c(pol)} and {c(pol)}'] * 2 + [lambda: _pick(rng, [
+            lambda: f'{c(-pol)}, but {c(pol)}', lambda: f'{c(-pol)}, yet {c(pol)}', lambda: f'although {c(-pol)}, {c(pol)}',
+            lambda: f'{c(pol)}, even though {c(-pol)}', lambda: f'{c(-pol)} and {c(-pol)}, but {c(pol)}'])()]
+        text = _pick(rng, forms)()
         text = _pick(rng, _SST_OPENERS) + text
         rows.append(_example(text[0].upper() + text[1:] + '.', TASKS['sst'].question, SST_LABELS[label]))
     return rows

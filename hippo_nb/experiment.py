@@ -41,8 +41,8 @@ class Learner:
     train_sets: dict
     test_sets: dict
     answer_lens: dict
-    classifier: TaskClassifier
-    classifier_accuracy: float
+    classifier: TaskClassifier|None  # None for a single task
+    classifier_accuracy: float|None
     accelerator: object
 
 def load_data(cfg:RunConfig) -> tuple[dict, dict]:
@@ -89,10 +89,11 @@ def build_learner(cfg:RunConfig, tok_dir:Path|None=None) -> Learner:
     accelerator = Accelerator(cpu=device.type == 'cpu', mixed_precision=cfg.precision)
     decoder.to(accelerator.device)
     if encoder is not None: encoder.to(accelerator.device)
-    # the task classifier of Fig. 3: trained on the real training data, checked on the test data
-    classifier = TaskClassifier(cfg.seed).fit([r for t in cfg.tasks for r in train_sets[t]], [t for t in cfg.tasks for _ in train_sets[t]])
-    held_out = [r for t in cfg.tasks for r in test_sets[t]]
-    accuracy = classifier.accuracy(held_out, [t for t in cfg.tasks for _ in test_sets[t]])
+    classifier, accuracy = None, None
+    if len(cfg.tasks) > 1:  # the task classifier of Fig. 3: trained on the real training data, checked on the test data
+        classifier = TaskClassifier(cfg.seed).fit([r for t in cfg.tasks for r in train_sets[t]], [t for t in cfg.tasks for _ in train_sets[t]])
+        held_out = [r for t in cfg.tasks for r in test_sets[t]]
+        accuracy = classifier.accuracy(held_out, [t for t in cfg.tasks for _ in test_sets[t]])
     answer_lens = {t: min(max_answer_tokens(train_sets[t], dec_tok), cfg.max_len // 2) for t in cfg.tasks}
     hippocampus = Hippocampus(feature_dim=encoder.feature_dim, seed=cfg.seed) if encoder is not None else None
     return Learner(cfg, dec_tok, enc_tok, decoder, encoder, hippocampus, train_sets, test_sets, answer_lens,
@@ -117,6 +118,8 @@ def learn_task(L:Learner, stage:int, log) -> dict:
                                   all_tasks=cfg.tasks, progress=bar)
         emit('replay_requested', replay.stats['requested']); emit('replay_kept_ratio', replay.stats['kept_ratio'])
         for t, k in replay.stats.get('composition', {}).items(): emit('replay_composition', k, eval_task=t)
+        for k, v in replay.stats.get('fidelity', {}).items():
+            if k != 'n' and v is not None: emit(f'replay_fidelity_{k}', v)
     rows, dropped = make_rows(samples + replay.samples, cfg, L.dec_tok, L.enc_tok)
     emit('train_samples', len(rows)); emit('train_samples_dropped', dropped)
     features = row_features(L.encoder, rows, cfg.eval_batch_size, L.enc_tok.pad_token_id) if cfg.method == 'hmi' else None
@@ -132,7 +135,8 @@ def learn_task(L:Learner, stage:int, log) -> dict:
     for e, loss in enumerate(losses): emit('train_loss', loss, epoch=e + 1)
     scores = evaluate_all(cfg.epochs)
     if cfg.method == 'hmi':  # only the new task's own samples become memories, never the replay
-        L.hippocampus.add(new_tasks[0], features[[i for i, r in enumerate(rows) if not r['replayed']]])
+        own = [i for i, r in enumerate(rows) if not r['replayed']]
+        L.hippocampus.add(new_tasks[0], features[own], sample_ids=[rows[i]['sample_id'] for i in own])
     return dict(scores={t: m['score'] for t, m in scores.items()}, replay=replay, losses=losses)
 
 # %% ../nbs/09_experiment.ipynb
@@ -218,7 +222,7 @@ def run_experiment(cfg:RunConfig, stop_after:int|None=None) -> dict:
         L.dec_tok.save_pretrained(tok_dir/'decoder'); L.enc_tok.save_pretrained(tok_dir/'encoder')
     last = folder.last_stage()
     results = folder.load_stage(L, last) if last >= 0 else []
-    if last < 0: folder.log(dict(stage=-1, trained_task=None, eval_task=None, epoch=None, metric='classifier_accuracy', value=L.classifier_accuracy))
+    if last < 0 and L.classifier is not None: folder.log(dict(stage=-1, trained_task=None, eval_task=None, epoch=None, metric='classifier_accuracy', value=L.classifier_accuracy))
     n_stages = 1 if cfg.method == 'multitask' else len(cfg.tasks)
     for stage in tqdm(range(last + 1, n_stages), desc='tasks', initial=last + 1, total=n_stages):
         result = learn_task(L, stage, folder.log)

@@ -286,24 +286,25 @@ def add(self:Hippocampus,
 def draw(self:Hippocampus,
          n:int, # features to draw in total
          seed:int=0, # the draw's seed (one generator per task is derived from it)
-         tasks:list[str]|None=None # draw only from these stored tasks (default: all)
-        ) -> tuple[list[str], torch.Tensor]: # task name of each row, float32 features (n, P)
+         tasks:list[str]|None=None, # draw only from these stored tasks (default: all)
+         with_ids:bool=False # also return the sample id of each drawn feature
+        ) -> tuple: # task name of each row, float32 features (n, P)[, sample ids]
     "Draw `n` stored features split equally over the tasks, reproducibly from `seed`"
     try: n = operator.index(n)
     except TypeError: raise ValueError(f"n must be a non-negative int, got {n!r}") from None
     if n < 0: raise ValueError(f"n must be a non-negative int, got {n!r}")
-    if n == 0: return [], torch.zeros(0, self.feature_dim)
-    if not self._memory: raise ValueError("the hippocampus is empty: add features before drawing")
+    if n > 0 and not self._memory: raise ValueError("the hippocampus is empty: add features before drawing")
     if tasks is not None:
         unknown = [t for t in tasks if t not in self._memory]
         if unknown or not tasks: raise ValueError(f"tasks must be a non-empty subset of the stored tasks {self.tasks}; got {tasks}")
     names = [t for t in self._memory if tasks is None or t in tasks]
-    task_of_row, rows = [], []
-    for task, quota in equal_split(n, names).items():
-        mem = self._memory[task]
-        rows.append(mem.decode(draw_indices(len(mem), quota, torch_generator(seed, 'hippocampus', 'draw', task))))
+    task_of_row, rows, ids = [], [torch.zeros(0, self.feature_dim)], []
+    for task, quota in (equal_split(n, names).items() if n else []):
+        idx = draw_indices(len(self._memory[task]), quota, torch_generator(seed, 'hippocampus', 'draw', task))
+        rows.append(self._memory[task].decode(idx))
         task_of_row += [task] * quota
-    return task_of_row, torch.cat(rows)
+        ids += [self.sample_ids(task)[i] for i in idx.tolist()]
+    return (task_of_row, torch.cat(rows), ids) if with_ids else (task_of_row, torch.cat(rows))
 
 # %% ../nbs/05_hippocampus.ipynb
 @patch(as_prop=True)

@@ -15,10 +15,11 @@ from sklearn.pipeline import make_pipeline
 
 from .core import equal_split, numpy_rng, torch_generator
 from .data import ANS_TOKEN, GEN_TOKEN, encoder_layout, gen_layout, gen_token_for
+from .metrics import normalize_text, token_f1
 
 # %% auto 0
 __all__ = ['DROP_REASONS', 'replay_size', 'parse_generated', 'sample_text', 'TaskClassifier', 'composition', 'generate_samples',
-           'Replay', 'build_replay']
+           'regeneration_fidelity', 'Replay', 'build_replay']
 
 # %% ../nbs/06_replay.ipynb
 def replay_size(gamma:float, # replay ratio γ, in (0, 1]
@@ -102,6 +103,22 @@ def generate_samples(decoder, # a `ConditionedGPT2`
     return out
 
 # %% ../nbs/06_replay.ipynb
+def regeneration_fidelity(samples:list[dict], # kept replay samples with `task` and `source_id`
+                          train_sets:dict) -> dict: # task -> training samples with an `id`
+    "Exact % and token F1 of regenerated vs stored samples, and the token F1 of mismatched pairs (chance)"
+    by_id = {t: {s['id']: s for s in ds} for t, ds in train_sets.items()}
+    pairs = [(s, by_id[s['task']][s['source_id']]) for s in samples if s.get('source_id') in by_id.get(s['task'], {})]
+    if not pairs: return dict(n=0, exact=None, token_f1=None, chance_token_f1=None)
+    text = lambda s: normalize_text(sample_text(s))
+    mean = lambda xs: 100 * sum(xs) / len(xs) if xs else None
+    chance = []
+    for task in dict.fromkeys(g['task'] for g, _ in pairs):
+        group = [(g, o) for g, o in pairs if g['task'] == task]
+        if len(group) > 1: chance += [token_f1(text(g), text(group[(i + 1) % len(group)][1])) for i, (g, _) in enumerate(group)]
+    return dict(n=len(pairs), exact=mean([text(g) == text(o) for g, o in pairs]),
+                token_f1=mean([token_f1(text(g), text(o)) for g, o in pairs]), chance_token_f1=mean(chance))
+
+# %% ../nbs/06_replay.ipynb
 @dataclass
 class Replay:
     "The replayed samples of one stage and what was logged about them"
@@ -132,9 +149,9 @@ def build_replay(method:str, # "lamol" or "hmi"
                    for t, k in per_task.items() for i in rng.choice(len(train_sets[t]), k, replace=k > len(train_sets[t]))]
         drops = Counter()
     else:
-        features = None
+        features, ids = None, [None] * n
         if method == 'hmi':
-            source, features = hippocampus.draw(n, seed=seed + stage, tasks=earlier_tasks)
+            source, features, ids = hippocampus.draw(n, seed=seed + stage, tasks=earlier_tasks, with_ids=True)
         elif gen_token == 'task': source = [t for t, k in per_task.items() for _ in range(k)]
         else: source = [None] * n  # LAMOL with the shared token: the source task is unknown
         gen = torch_generator(seed, 'replay', 'sample', stage, device=next(decoder.parameters()).device)
@@ -144,10 +161,13 @@ def build_replay(method:str, # "lamol" or "hmi"
         for i, ids in enumerate(new_ids):
             sample, reason = parse_generated(ids, dec_tok, max_len, enc_tok, enc_max_len)
             if reason: drops[reason] += 1; continue
-            samples.append(dict(sample, task=source[i], replayed=True, **({'feature': features[i]} if features is not None else {})))
+            samples.append(dict(sample, task=source[i], replayed=True, source_id=ids[i],
+                                **({'feature': features[i]} if features is not None else {})))
     stats = dict(requested=n, kept=len(samples), kept_ratio=len(samples) / n,
                  per_source_task={t: sum(s['task'] == t for s in samples) for t in earlier_tasks},
                  dropped={r: drops.get(r, 0) for r in DROP_REASONS})
+    if method == 'hmi' and replay == 'generated' and train_sets is not None:
+        stats['fidelity'] = regeneration_fidelity(samples, train_sets)
     if classifier is not None:
         stats['composition'] = composition(classifier.predict(samples), n - len(samples), all_tasks or earlier_tasks)
     return Replay(samples, stats)

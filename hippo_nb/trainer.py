@@ -134,7 +134,7 @@ def make_rows(samples:list[dict], # dicts with context/question/answer and `task
     "Token sequences of each sample for the losses of `cfg.method`; and the number dropped"
     rows, dropped = [], 0
     for s in samples:
-        row = dict(qa=qa_layout(s, dec_tok, cfg.max_len), feature=s.get('feature'), replayed=s.get('replayed', False))
+        row = dict(qa=qa_layout(s, dec_tok, cfg.max_len), feature=s.get('feature'), replayed=s.get('replayed', False), sample_id=s.get('id'))
         if uses_gen_loss(cfg): row['gen'] = gen_layout(s, dec_tok, gen_token_for(s.get('task'), cfg.gen_token), cfg.max_len)
         if cfg.method == 'hmi': row['enc'] = encoder_layout(s, enc_tok, cfg.enc_max_len)
         if any(row[k] is None for k in ('qa', 'gen', 'enc') if k in row): dropped += 1; continue
