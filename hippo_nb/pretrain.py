@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from fastcore.script import call_parse
 from safetensors.torch import load_model, save_model
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from .core import numpy_rng, read_json, resolve_path, set_seed, torch_generator, write_json
 from .data import GEN_TOKEN, collate, load_task, load_tokenizers
