@@ -81,12 +81,16 @@ def shared_data_dir() -> Path|None:
     return path if path.is_dir() else None
 
 # %% ../nbs/00_core.ipynb
+def _umask() -> int:
+    mask = os.umask(0); os.umask(mask); return mask
+
 def atomic_write(path:str|Path, data:str|bytes) -> Path:
     "Write `data` to `path` atomically (temporary file + rename)"
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     with os.fdopen(fd, 'wb' if isinstance(data, bytes) else 'w') as f:
         f.write(data); f.flush(); os.fsync(f.fileno())
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes owner-only files; results are for everyone to read
     os.replace(tmp, path)
     return path
 
