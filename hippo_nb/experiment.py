@@ -4,14 +4,14 @@
 
 # %% ../nbs/09_experiment.ipynb 3
 from __future__ import annotations
-import json, shutil, time
+import json, os, shutil, time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import torch
 from safetensors.torch import load_model, save_model
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from .core import (append_jsonl, atomic_write, config_hash, env_info, get_device, read_json, read_jsonl,
                            resolve_path, set_seed, write_json)
@@ -20,13 +20,14 @@ from .decoder import build_decoder
 from .encoder import build_encoder
 from .hippocampus import Hippocampus
 from .metrics import average_score, forgetting
+from .pretrain import pretrain_checkpoint
 from .replay import Replay, TaskClassifier, build_replay, replay_size
 from .trainer import (RunConfig, evaluate, make_rows, max_answer_tokens, row_features, train_stage,
                               uses_gen_loss, validate)
 
 # %% auto 0
-__all__ = ['Learner', 'load_data', 'build_models', 'build_learner', 'learn_task', 'run_key', 'run_id', 'RunFolder', 'summarize',
-           'run_experiment']
+__all__ = ['Learner', 'load_data', 'build_models', 'build_learner', 'pretraining_settings', 'ensure_pretrained', 'learn_task',
+           'run_key', 'run_id', 'RunFolder', 'summarize', 'run_experiment']
 
 # %% ../nbs/09_experiment.ipynb
 @dataclass
@@ -53,10 +54,11 @@ def load_data(cfg:RunConfig) -> tuple[dict, dict]:
     return train, test
 
 # %% ../nbs/09_experiment.ipynb
-def build_models(cfg:RunConfig, train_sets:dict, tok_dir:Path|None=None):
+def build_models(cfg:RunConfig, train_sets:dict, tok_dir:Path|None=None, pretrained:str|Path|None=None):
     "Tokenizers, decoder and (for hmi) frozen encoder of `cfg`; tokenizers are reloaded from `tok_dir` when saved there"
     from transformers import AutoTokenizer
-    src = resolve_path(cfg.pretrained) if cfg.pretrained else None
+    pretrained = pretrained or cfg.pretrained
+    src = resolve_path(pretrained) if pretrained else None
     if src is not None: tok_dir = src/'tokenizers'
     if tok_dir is not None and (tok_dir/'decoder').exists():
         dec_tok, enc_tok = (AutoTokenizer.from_pretrained(tok_dir/'decoder'), AutoTokenizer.from_pretrained(tok_dir/'encoder'))
@@ -80,11 +82,11 @@ def build_models(cfg:RunConfig, train_sets:dict, tok_dir:Path|None=None):
     return dec_tok, enc_tok, decoder, encoder
 
 # %% ../nbs/09_experiment.ipynb
-def build_learner(cfg:RunConfig, tok_dir:Path|None=None) -> Learner:
-    "A `Learner` for the validated `cfg`"
+def build_learner(cfg:RunConfig, tok_dir:Path|None=None, pretrained:str|Path|None=None) -> Learner:
+    "A `Learner` for the validated `cfg` (models from the `pretrained` checkpoint when given)"
     from accelerate import Accelerator
     train_sets, test_sets = load_data(cfg)
-    dec_tok, enc_tok, decoder, encoder = build_models(cfg, train_sets, tok_dir)
+    dec_tok, enc_tok, decoder, encoder = build_models(cfg, train_sets, tok_dir, pretrained)
     device = get_device(cfg.device)
     accelerator = Accelerator(cpu=device.type == 'cpu', mixed_precision=cfg.precision)
     decoder.to(accelerator.device)
@@ -98,6 +100,28 @@ def build_learner(cfg:RunConfig, tok_dir:Path|None=None) -> Learner:
     hippocampus = Hippocampus(feature_dim=encoder.feature_dim, seed=cfg.seed) if encoder is not None else None
     return Learner(cfg, dec_tok, enc_tok, decoder, encoder, hippocampus, train_sets, test_sets, answer_lens,
                    classifier, accuracy, accelerator)
+
+# %% ../nbs/09_experiment.ipynb
+def pretraining_settings(cfg:RunConfig) -> dict:
+    "What determines the pretraining checkpoint of `cfg`"
+    return dict(corpus=cfg.pretrain_corpus, decoder=cfg.decoder, encoder=cfg.encoder, n_texts=cfg.pretrain_texts,
+                epochs=cfg.pretrain_epochs, seed=cfg.seed)
+
+def ensure_pretrained(cfg:RunConfig) -> Path|None:
+    "The checkpoint `cfg` starts from: `cfg.pretrained`, a cached one, or one made now from `cfg.pretrain_corpus`"
+    if cfg.pretrained: return resolve_path(cfg.pretrained)
+    if not cfg.pretrain_corpus: return None
+    settings = pretraining_settings(cfg)
+    path = resolve_path(cfg.runs_dir)/'pretrain'/f'{Path(cfg.pretrain_corpus).name or "corpus"}_{config_hash(settings, 8)}'
+    if not (path/'DONE').exists():
+        tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
+        res = pretrain_checkpoint(str(tmp), cfg.pretrain_corpus, cfg.decoder, cfg.encoder, n_texts=cfg.pretrain_texts,
+                                  epochs=cfg.pretrain_epochs, seed=cfg.seed, device=cfg.device)
+        write_json(tmp/'settings.json', dict(settings, losses=res['losses'], fidelity={k: v for k, v in res['fidelity'].items() if k != 'examples'}))
+        atomic_write(tmp/'DONE', '')
+        try: os.rename(tmp, path)  # atomic; a parallel run that finished first keeps its (identical) checkpoint
+        except OSError: shutil.rmtree(tmp)
+    return path
 
 # %% ../nbs/09_experiment.ipynb
 def learn_task(L:Learner, stage:int, log) -> dict:
@@ -144,6 +168,7 @@ def run_key(cfg:RunConfig) -> dict:
     "The settings that determine the results of `cfg` (unused ones normalised, where-to-write dropped)"
     d = asdict(cfg)
     for k in ('runs_dir', 'device'): d.pop(k)
+    if cfg.pretrained or not cfg.pretrain_corpus: d.update(pretrain_corpus='', pretrain_texts=None, pretrain_epochs=None)
     if cfg.method in ('finetune', 'multitask'): d.update(gamma=None, gen_token=None, replay=None, top_k=None)
     if cfg.method != 'hmi': d.update(replay=None)
     if cfg.method == 'multitask': d['order'] = ' '.join(sorted(cfg.tasks))
@@ -217,7 +242,7 @@ def run_experiment(cfg:RunConfig, stop_after:int|None=None) -> dict:
     t0 = time.time()
     folder.start()
     tok_dir = folder.path/'tokenizers'
-    L = build_learner(cfg, tok_dir)
+    L = build_learner(cfg, tok_dir, ensure_pretrained(cfg))
     if not (tok_dir/'decoder').exists():
         L.dec_tok.save_pretrained(tok_dir/'decoder'); L.enc_tok.save_pretrained(tok_dir/'encoder')
     last = folder.last_stage()

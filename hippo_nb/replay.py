@@ -149,19 +149,19 @@ def build_replay(method:str, # "lamol" or "hmi"
                    for t, k in per_task.items() for i in rng.choice(len(train_sets[t]), k, replace=k > len(train_sets[t]))]
         drops = Counter()
     else:
-        features, ids = None, [None] * n
+        features, source_ids = None, [None] * n
         if method == 'hmi':
-            source, features, ids = hippocampus.draw(n, seed=seed + stage, tasks=earlier_tasks, with_ids=True)
+            source, features, source_ids = hippocampus.draw(n, seed=seed + stage, tasks=earlier_tasks, with_ids=True)
         elif gen_token == 'task': source = [t for t, k in per_task.items() for _ in range(k)]
         else: source = [None] * n  # LAMOL with the shared token: the source task is unknown
         gen = torch_generator(seed, 'replay', 'sample', stage, device=next(decoder.parameters()).device)
         new_ids = generate_samples(decoder, dec_tok, source, gen_token, features, max_len, batch_size, top_k,
                                    generator=gen, progress=progress)
         samples, drops = [], Counter()
-        for i, ids in enumerate(new_ids):
-            sample, reason = parse_generated(ids, dec_tok, max_len, enc_tok, enc_max_len)
+        for i, tokens in enumerate(new_ids):
+            sample, reason = parse_generated(tokens, dec_tok, max_len, enc_tok, enc_max_len)
             if reason: drops[reason] += 1; continue
-            samples.append(dict(sample, task=source[i], replayed=True, source_id=ids[i],
+            samples.append(dict(sample, task=source[i], replayed=True, source_id=source_ids[i],
                                 **({'feature': features[i]} if features is not None else {})))
     stats = dict(requested=n, kept=len(samples), kept_ratio=len(samples) / n,
                  per_source_task={t: sum(s['task'] == t for s in samples) for t in earlier_tasks},

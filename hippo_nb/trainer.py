@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, fields
 
 import torch
 import torch.nn.functional as F
-from tqdm.auto import tqdm
+from tqdm import tqdm
 from transformers import get_linear_schedule_with_warmup
 
 from .core import set_seed, torch_generator
@@ -29,11 +29,11 @@ PROFILES = {
     # embedded CPU default: tiny GPT-2 / BERT from scratch, tokenizers trained in-process
     'tiny': dict(epochs=3, lr=1e-3, batch_size=16, max_len=128, enc_max_len=128, feature_dim=128,
                  dec_layers=2, dec_dim=128, dec_heads=4, enc_layers=2, enc_dim=128, enc_heads=4,
-                 vocab_size=2000, dropout=0.0, gen_batch_size=64, eval_batch_size=64),
+                 vocab_size=2000, dropout=0.0, gen_batch_size=64, eval_batch_size=64, pretrain_texts=2000, pretrain_epochs=3),
     # the paper: GPT-2 small + BERT-base, LAMOL's optimiser settings
     'paper': dict(epochs=9, lr=6.25e-5, batch_size=4, max_len=1024, enc_max_len=512, feature_dim=128,
                   dec_layers=0, dec_dim=0, dec_heads=0, enc_layers=0, enc_dim=0, enc_heads=0,
-                  vocab_size=0, dropout=0.1, gen_batch_size=32, eval_batch_size=32),
+                  vocab_size=0, dropout=0.1, gen_batch_size=32, eval_batch_size=32, pretrain_texts=100_000, pretrain_epochs=1),
 }
 
 @dataclass
@@ -52,6 +52,9 @@ class RunConfig:
     n_train: int = 0              # cap per task, 0 = all
     n_test: int = 0               # cap per task on the test split, 0 = all
     pretrained: str = ''          # checkpoint folder of 08_pretrain, '' = none
+    pretrain_corpus: str = 'synthetic'  # without `pretrained`: pretrain on this corpus first (cached), '' = no pretraining
+    pretrain_texts: int = 0       # paragraphs of the pretraining corpus, 0 = the profile's
+    pretrain_epochs: int = 0      # 0 = the profile's
     lm_loss: bool = False         # finetune/multitask: add LAMOL's LM loss (the fair upper bound at tiny scale)
     lam: float = 0.25             # λ, weight of the AE / LM loss
     ans_weight: float = 5.0       # weight of the __ans__ target in the cross-entropy (LAMOL)

@@ -7,7 +7,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN_NB = ROOT/'nbs'/'run.ipynb'
-SMALL = dict(order='sst woz', method='hmi', n_train=40, n_test=16, epochs=2)
+SMALL = dict(order='sst woz', method='hmi', n_train=40, n_test=16, epochs=2, pretrain_texts=100, pretrain_epochs=1)
 
 def run_dir(runs: Path) -> Path:
     (folder,) = [p for p in runs.iterdir() if p.is_dir()]
