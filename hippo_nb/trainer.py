@@ -27,7 +27,7 @@ REPLAYS = ('generated', 'real')
 
 PROFILES = {
     # embedded CPU default: tiny GPT-2 / BERT from scratch, tokenizers trained in-process
-    'tiny': dict(epochs=3, lr=1e-3, batch_size=16, max_len=128, enc_max_len=128, feature_dim=128,
+    'tiny': dict(epochs=6, lr=1e-3, batch_size=16, max_len=128, enc_max_len=128, feature_dim=128,
                  dec_layers=2, dec_dim=128, dec_heads=4, enc_layers=2, enc_dim=128, enc_heads=4,
                  vocab_size=2000, dropout=0.0, gen_batch_size=64, eval_batch_size=64, pretrain_texts=2000, pretrain_epochs=3),
     # the paper: GPT-2 small + BERT-base, LAMOL's optimiser settings
