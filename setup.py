@@ -39,6 +39,7 @@ setuptools.setup(
     url = cfg['git_url'],
     packages = setuptools.find_packages(include=['hippo_nb', 'hippo_nb.*']),
     include_package_data = True,
+    package_data = {'hippo_nb': ['paper_targets/*.csv', 'paper_targets/*.md']},
     install_requires = requirements,
     extras_require={ 'dev': dev_requirements, 'ray': ['ray[default]>=2.9'] },
     dependency_links = cfg.get('dep_links','').split(),
