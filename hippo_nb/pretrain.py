@@ -99,7 +99,7 @@ def pretrain(encoder, decoder, dec_tok, enc_tok, texts:list[str],
             loss = ae + lm_weight * lm
             loss.backward(); torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step(); sched.step(); opt.zero_grad(set_to_none=True)
-            total += loss.item(); bar.set_postfix(ae=f'{ae.item():.3f}')
+            total += loss.item(); bar.set_postfix(ae=f'{ae.item():.3f}', refresh=False)
         losses.append(total / math.ceil(len(rows) / batch_size))
     return losses
 

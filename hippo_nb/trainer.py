@@ -199,7 +199,7 @@ def train_stage(decoder, # `ConditionedGPT2`
             acc.backward(loss)
             acc.clip_grad_norm_(model.parameters(), cfg.clip)
             opt.step(); sched.step(); opt.zero_grad(set_to_none=True)
-            total += loss.item(); bar.set_postfix(loss=f'{loss.item():.3f}')
+            total += loss.item(); bar.set_postfix(loss=f'{loss.item():.3f}', refresh=False)  # no extra redraw per step: papermill keeps every redraw
         epoch_losses.append(total / max(1, steps_per_epoch))
         if on_epoch_end is not None: on_epoch_end(epoch)
     return epoch_losses

@@ -10,7 +10,7 @@ RUN_NB = ROOT/'nbs'/'run.ipynb'
 SMALL = dict(order='sst woz', method='hmi', n_train=40, n_test=16, epochs=2, pretrain_texts=100, pretrain_epochs=1)
 
 def run_dir(runs: Path) -> Path:
-    (folder,) = [p for p in runs.iterdir() if p.is_dir()]
+    (folder,) = [p for p in runs.iterdir() if p.is_dir() and p.name != 'pretrain']  # pretrain/: the cached checkpoint
     return folder
 
 def metric_values(folder: Path):
