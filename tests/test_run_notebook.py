@@ -1,13 +1,14 @@
 """End-to-end: run `nbs/run.ipynb` with papermill the way a user does — a small run, bad parameters, a kill and a resume."""
-import json, os, signal, subprocess, sys, time
+import json, subprocess, sys, time
 from pathlib import Path
 
 import papermill as pm
+import psutil
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN_NB = ROOT/'nbs'/'run.ipynb'
-SMALL = dict(order='sst woz', method='hmi', n_train=40, n_test=16, epochs=2, pretrain_texts=100, pretrain_epochs=1)
+SMALL = dict(order='sst woz', method='hmi', n_train=80, n_test=16, epochs=2, pretrain_texts=100, pretrain_epochs=1)
 
 def run_dir(runs: Path) -> Path:
     (folder,) = [p for p in runs.iterdir() if p.is_dir() and p.name != 'pretrain']  # pretrain/: the cached checkpoint
@@ -52,8 +53,9 @@ def test_killed_run_resumes_to_the_same_numbers(finished, tmp_path):
     while not list(runs.glob('*/checkpoints/stage0/stage.json')):  # the first task is finished: kill it now
         assert proc.poll() is None and time.time() < deadline, 'the run ended before it could be killed'
         time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGKILL); proc.wait()
-    time.sleep(3)  # the orphaned kernel notices its parent is gone within a second and exits
+    # kill papermill and its kernel (which runs in a session of its own) at once, as a crash or `kill -9` would
+    for p in [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]: p.kill()
+    proc.wait()
     folder = run_dir(runs)
     assert not (folder/'DONE').exists()
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
