@@ -72,6 +72,7 @@ def text_rows(texts:list[str], dec_tok, enc_tok, max_len:int, enc_max_len:int) -
     return rows
 
 # %% ../nbs/08_pretrain.ipynb
+@torch.enable_grad()  # training works even when called under `torch.no_grad()`
 def pretrain(encoder, decoder, dec_tok, enc_tok, texts:list[str],
              epochs:int=1, batch_size:int=16, lr:float=1e-3, max_len:int=128, enc_max_len:int=128,
              lm_weight:float=1.0, # weight of the LM loss (0 = AE only, GR-HMI's default)

@@ -171,6 +171,7 @@ def make_optimizer(model:torch.nn.Module, cfg:RunConfig, total_steps:int):
     return opt, sched
 
 # %% ../nbs/07_trainer.ipynb
+@torch.enable_grad()  # training works even when called under `torch.no_grad()`
 def train_stage(decoder, # `ConditionedGPT2`
                 rows:list[dict], # from `make_rows`
                 cfg:RunConfig, dec_tok,
