@@ -5,7 +5,7 @@
 # %% ../nbs/09_experiment.ipynb 3
 from __future__ import annotations
 import json, os, shutil, time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +14,7 @@ from safetensors.torch import load_model, save_model
 from tqdm import tqdm
 
 from .core import (append_jsonl, atomic_write, config_hash, env_info, get_device, read_json, read_jsonl,
-                           resolve_path, set_seed, write_json)
+                           resolve_path, write_json)
 from .data import load_task, load_tokenizers, task_texts
 from .decoder import build_decoder
 from .encoder import build_encoder
@@ -23,7 +23,7 @@ from .metrics import average_score, forgetting
 from .pretrain import pretrain_checkpoint
 from .replay import Replay, TaskClassifier, build_replay, replay_size
 from .trainer import (RunConfig, evaluate, make_rows, max_answer_tokens, row_features, train_stage,
-                              uses_gen_loss, validate)
+                              validate)
 
 # %% auto 0
 __all__ = ['Learner', 'load_data', 'build_models', 'build_learner', 'pretraining_settings', 'ensure_pretrained', 'learn_task',

@@ -5,7 +5,7 @@
 # %% ../nbs/07_trainer.ipynb 3
 from __future__ import annotations
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 import torch
 import torch.nn.functional as F
