@@ -22,7 +22,7 @@ from .hippocampus import Hippocampus
 from .metrics import average_score, forgetting
 from .pretrain import pretrain_checkpoint
 from .replay import Replay, TaskClassifier, build_replay, replay_size
-from .trainer import (RunConfig, evaluate, make_rows, max_answer_tokens, row_features, train_stage,
+from .trainer import (RunConfig, evaluate, make_rows, max_answer_tokens, memory_settings, memory_tag, row_features, train_stage,
                               validate)
 
 # %% auto 0
@@ -97,7 +97,7 @@ def build_learner(cfg:RunConfig, tok_dir:Path|None=None, pretrained:str|Path|Non
         held_out = [r for t in cfg.tasks for r in test_sets[t]]
         accuracy = classifier.accuracy(held_out, [t for t in cfg.tasks for _ in test_sets[t]])
     answer_lens = {t: min(max_answer_tokens(train_sets[t], dec_tok), cfg.max_len // 2) for t in cfg.tasks}
-    hippocampus = Hippocampus(feature_dim=encoder.feature_dim, seed=cfg.seed) if encoder is not None else None
+    hippocampus = Hippocampus(**dict(memory_settings(cfg), feature_dim=encoder.feature_dim)) if encoder is not None else None
     return Learner(cfg, dec_tok, enc_tok, decoder, encoder, hippocampus, train_sets, test_sets, answer_lens,
                    classifier, accuracy, accelerator)
 
@@ -170,7 +170,8 @@ def run_key(cfg:RunConfig) -> dict:
     for k in ('runs_dir', 'device'): d.pop(k)
     if cfg.pretrained or not cfg.pretrain_corpus: d.update(pretrain_corpus='', pretrain_texts=None, pretrain_epochs=None)
     if cfg.method in ('finetune', 'multitask'): d.update(gamma=None, gen_token=None, replay=None, top_k=None)
-    if cfg.method != 'hmi': d.update(replay=None)
+    if cfg.method != 'hmi': d.update(replay=None, memory_pq=None, memory_budget=None, memory_selection=None)
+    elif not cfg.memory_budget: d.update(memory_selection=None)
     if cfg.method == 'multitask': d['order'] = ' '.join(sorted(cfg.tasks))
     return d
 
@@ -179,6 +180,7 @@ def run_id(cfg:RunConfig) -> str:
     parts = [cfg.method + ('-lm' if cfg.lm_loss and cfg.method in ('finetune', 'multitask') else ''), '-'.join(run_key(cfg)['order'].split())]
     if cfg.method in ('lamol', 'hmi'): parts += [f'g{cfg.gamma:g}', cfg.gen_token]
     if cfg.method == 'hmi' and cfg.replay == 'real': parts.append('real')
+    if cfg.method == 'hmi' and (cfg.memory_pq or cfg.memory_budget): parts.append(memory_tag(cfg).replace(' ', '-'))
     return '_'.join(parts + [f's{cfg.seed}', config_hash(run_key(cfg), 8)])
 
 # %% ../nbs/09_experiment.ipynb

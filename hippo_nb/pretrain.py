@@ -17,7 +17,7 @@ from .data import GEN_TOKEN, collate, load_task, load_tokenizers
 from .decoder import build_decoder
 from .encoder import build_encoder
 from .metrics import normalize_text, token_f1
-from .trainer import PROFILES, token_loss
+from .trainer import PROFILES, length_grouped_batches, row_length, token_loss
 
 # %% auto 0
 __all__ = ['split_paragraphs', 'text_corpus', 'task_unlabeled_text', 'text_rows', 'pretrain', 'replay_fidelity',
@@ -51,14 +51,12 @@ def text_corpus(source:str, # a file, a folder, "hf:NAME[:CONFIG]:SPLIT", or "sy
 
 # %% ../nbs/08_pretrain.ipynb
 def task_unlabeled_text(data_dir:str='', # "" = the synthetic tasks
-                        n:int=1000, seed:int=0) -> list[str]:
-    "Context + question of up to `n` training samples of each task found under `data_dir`"
-    texts = []
-    for task in ('sst', 'srl', 'woz'):
-        try: ds = load_task(task, 'train', str(resolve_path(data_dir)) if data_dir else None, n=n, seed=seed)
-        except FileNotFoundError: continue
-        texts += [f"{r['context']} {r['question']}" for r in ds]
-    return texts
+                        n:int=1000, seed:int=0,
+                        tasks:str='sst srl woz', # the tasks to read, space separated
+                        split:str='train') -> list[str]:
+    "Context + question of up to `n` samples of each of `tasks` (no answers)"
+    root = str(resolve_path(data_dir)) if data_dir else None
+    return [f"{r['context']} {r['question']}" for task in tasks.split() for r in load_task(task, split, root, n=n, seed=seed)]
 
 # %% ../nbs/08_pretrain.ipynb
 def text_rows(texts:list[str], dec_tok, enc_tok, max_len:int, enc_max_len:int) -> list[dict]:
@@ -80,6 +78,7 @@ def pretrain(encoder, decoder, dec_tok, enc_tok, texts:list[str],
     "Train `encoder` + `decoder` with L_AE + lm_weight·L_LM on `texts`; returns the loss of each epoch"
     from transformers import get_linear_schedule_with_warmup
     rows = text_rows(texts, dec_tok, enc_tok, max_len, enc_max_len)
+    lengths = [row_length(r) for r in rows]
     params = [p for m in (encoder, decoder) for p in m.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=lr, eps=1e-4, weight_decay=0.01)
     steps = math.ceil(len(rows) / batch_size) * epochs
@@ -88,10 +87,10 @@ def pretrain(encoder, decoder, dec_tok, enc_tok, texts:list[str],
     set_seed(seed, 'pretrain'); encoder.train(); decoder.train()
     losses = []
     for epoch in range(epochs):
-        order = torch.randperm(len(rows), generator=torch_generator(seed, 'pretrain', epoch)).tolist()
-        total, bar = 0.0, tqdm(range(0, len(rows), batch_size), desc=f'pretrain {epoch+1}/{epochs}', leave=False)
-        for start in bar:
-            batch = [rows[i] for i in order[start:start+batch_size]]
+        batches = length_grouped_batches(lengths, batch_size, torch_generator(seed, 'pretrain', epoch))  # Wikipedia paragraphs beside short task texts: little padding
+        total, bar = 0.0, tqdm(batches, desc=f'pretrain {epoch+1}/{epochs}', leave=False)
+        for idx in bar:
+            batch = [rows[i] for i in idx]
             gen = {k: v.to(device) for k, v in collate([r['gen'] for r in batch], pad_id).items()}
             enc = {k: v.to(device) for k, v in collate([r['enc'] for r in batch], enc_pad).items()}
             feature = encoder(enc['input_ids'], enc['attention_mask'])
@@ -139,7 +138,8 @@ def pretrain_checkpoint(out:str, # checkpoint folder to write
                         decoder:str='tiny', encoder:str='tiny',
                         n_texts:int=2000, # paragraphs of the corpus to train on
                         task_data_dir:str='', # add the tasks' unlabeled training text ("" = synthetic tasks)
-                        n_task_texts:int=0, # how many task texts to add (0 = none)
+                        n_task_texts:int=0, # how many task texts to add per task (0 = none)
+                        tasks:str='sst srl woz', # the tasks whose text is added
                         epochs:int=3, lr:float=0.0, batch_size:int=0, lm_weight:float=1.0, seed:int=0,
                         n_fidelity:int=100, device:str='auto') -> dict:
     "Pretrain encoder + decoder on `corpus` and save a checkpoint; returns losses and replay fidelity"
@@ -147,7 +147,7 @@ def pretrain_checkpoint(out:str, # checkpoint folder to write
     prof = PROFILES['tiny' if decoder == 'tiny' else 'paper']
     texts = text_corpus(corpus, n=n_texts + n_fidelity, seed=seed)
     held_out, texts = texts[:n_fidelity], texts[n_fidelity:]
-    if n_task_texts: texts += task_unlabeled_text(task_data_dir, n_task_texts, seed)
+    if n_task_texts: texts += task_unlabeled_text(task_data_dir, n_task_texts, seed, tasks)
     dec_tok, enc_tok = load_tokenizers(decoder, encoder, texts=texts, vocab_size=prof['vocab_size'] or 4000)
     shape = {k: prof[k] for k in ('feature_dim', 'dec_dim', 'dec_layers', 'dec_heads', 'max_len', 'enc_dim', 'enc_layers', 'enc_heads', 'enc_max_len')}
     dec = build_decoder(decoder, vocab_size=len(dec_tok), feature_dim=shape['feature_dim'], seed=seed,
@@ -158,15 +158,29 @@ def pretrain_checkpoint(out:str, # checkpoint folder to write
     losses = pretrain(enc, dec, dec_tok, enc_tok, texts, epochs=epochs, batch_size=batch_size or prof['batch_size'],
                       lr=lr or prof['lr'], max_len=shape['max_len'], enc_max_len=shape['enc_max_len'], lm_weight=lm_weight, seed=seed, device=dev)
     fidelity = replay_fidelity(enc, dec, dec_tok, enc_tok, held_out, shape['max_len'], shape['enc_max_len'])
+    task_fidelity = {}  # on the tasks' test text: the samples a run will store and regenerate look like these
+    if n_task_texts:
+        for task in tasks.split():
+            held_out_task = task_unlabeled_text(task_data_dir, n_fidelity, seed, task, split='test')
+            task_fidelity[task] = replay_fidelity(enc, dec, dec_tok, enc_tok, held_out_task, shape['max_len'], shape['enc_max_len'])
+    brief = lambda f: {k: v for k, v in f.items() if k != 'examples'}
     save_checkpoint(out, enc, dec, dec_tok, enc_tok, dict(shape, decoder=decoder, encoder=encoder, corpus=corpus, n_texts=len(texts),
-                                                          epochs=epochs, losses=losses, fidelity={k: v for k, v in fidelity.items() if k != 'examples'}))
-    return dict(losses=losses, fidelity=fidelity, path=str(resolve_path(out)))
+                                                          epochs=epochs, losses=losses, fidelity=brief(fidelity),
+                                                          task_fidelity={t: brief(f) for t, f in task_fidelity.items()}))
+    return dict(losses=losses, fidelity=fidelity, task_fidelity=task_fidelity, path=str(resolve_path(out)))
 
 @call_parse
 def main(out:str, # checkpoint folder to write
          corpus:str='synthetic', # a file or folder of text, hf:NAME[:CONFIG]:SPLIT, or synthetic
-         decoder:str='tiny', encoder:str='tiny', n_texts:int=2000, task_data_dir:str='', n_task_texts:int=0,
+         decoder:str='tiny', encoder:str='tiny', n_texts:int=2000, # paragraphs of the corpus
+         task_data_dir:str='', # add unlabeled text of the tasks found here ("" = synthetic tasks)
+         n_task_texts:int=0, # task texts per task (0 = none)
+         tasks:str='sst srl woz', # the tasks whose text is added, space separated
          epochs:int=3, lr:float=0.0, batch_size:int=0, lm_weight:float=1.0, seed:int=0, device:str='auto'):
     "Pretrain the hmi encoder + decoder and write a checkpoint for `nbs/run.ipynb -p pretrained OUT`"
-    res = pretrain_checkpoint(out, corpus, decoder, encoder, n_texts, task_data_dir, n_task_texts, epochs, lr, batch_size, lm_weight, seed, device=device)
-    print(f"losses {[round(l, 3) for l in res['losses']]}; replay fidelity: exact {res['fidelity']['exact']:.1f}%, token F1 {res['fidelity']['token_f1']:.1f}; wrote {res['path']}")
+    res = pretrain_checkpoint(out, corpus, decoder, encoder, n_texts, task_data_dir, n_task_texts, tasks, epochs, lr, batch_size, lm_weight, seed, device=device)
+    fid = lambda f: f"exact {f['exact']:.1f}%, token F1 {f['token_f1']:.1f} (n={f['n']})"
+    print(f"losses {[round(l, 3) for l in res['losses']]}")
+    print(f"replay fidelity on held-out corpus text: {fid(res['fidelity'])}")
+    for task, f in res['task_fidelity'].items(): print(f"replay fidelity on {task} test text: {fid(f)}")
+    print(f"wrote {res['path']}")

@@ -16,14 +16,15 @@ import pandas as pd
 from .core import atomic_write, config_hash, numpy_rng, read_json, read_jsonl, resolve_path, write_json
 from .grid import TASKS, all_orders
 from .metrics import average_score, forgetting
-from .trainer import RunConfig, validate
+from .trainer import RunConfig, memory_tag, validate
 
 # %% auto 0
-__all__ = ['RETENTION', 'NOT_SCALE', 'RUN_COLUMNS', 'METRIC_COLUMNS', 'TASK_COLORS', 'PAPER_TASKS', 'write_fake_run',
-           'method_row', 'row_order', 'cell_key', 'scale_of', 'load_runs', 'select_scale', 'run_status',
-           'missing_summary', 'order_means', 'table1', 'multitask_table', 'paper_targets', 'paper_table1',
-           'compare_with_paper', 'load_metrics', 'replay_composition', 'plot_composition', 'forgetting_curves',
-           'plot_forgetting', 'task_stats', 'to_markdown', 'write_table']
+__all__ = ['RETENTION', 'NOT_SCALE', 'RUN_COLUMNS', 'METRIC_COLUMNS', 'TASK_COLORS', 'FINAL_METRICS', 'REPLAY_METRICS',
+           'PAPER_TASKS', 'write_fake_run', 'method_row', 'row_order', 'cell_key', 'scale_of', 'load_runs',
+           'select_scale', 'run_status', 'missing_summary', 'order_means', 'table1', 'multitask_table', 'paper_targets',
+           'paper_table1', 'compare_with_paper', 'load_metrics', 'replay_composition', 'plot_composition',
+           'forgetting_curves', 'plot_forgetting', 'run_summary', 'scores_table', 'task_stats', 'to_markdown',
+           'write_table']
 
 # %% ../nbs/11_results.ipynb
 RETENTION = {'finetune': 0.15, 'lamol': 0.75, 'hmi': 0.9, 'real': 0.97}  # fake runs: share of a score kept per later task
@@ -92,8 +93,9 @@ def method_row(params:dict) -> str:
     "The Table 1 row of a run's config or a grid cell: 'finetune', 'lamol γ=0.05 gen', 'hmi γ=0.2 real', 'multitask', ..."
     p = _with_defaults(params)
     if p['method'] in ('finetune', 'multitask'): return p['method'] + (' +lm' if p['lm_loss'] else '')
-    if p['method'] == 'hmi' and p['replay'] == 'real': return f"hmi γ={p['gamma']:g} real"
-    return f"{p['method']} γ={p['gamma']:g} {p['gen_token']}"
+    memory = f" {memory_tag(p)}" if p['method'] == 'hmi' and (p['memory_pq'] or p['memory_budget']) else ''
+    if p['method'] == 'hmi' and p['replay'] == 'real': return f"hmi γ={p['gamma']:g} real" + memory
+    return f"{p['method']} γ={p['gamma']:g} {p['gen_token']}" + memory
 
 def row_order(row:str) -> tuple:
     "Sort key of Table 1 rows in the paper's order: fine-tuning, LAMOL and hmi by γ and token, REAL, multitask"
@@ -104,15 +106,17 @@ def row_order(row:str) -> tuple:
     return (1, gamma, ('lamol', 'hmi').index(method), ('gen', 'task').index(kind), row)
 
 def cell_key(params:dict) -> tuple:
-    "(method, order, γ, gen_token, replay, lm_loss, seed) of a run or grid cell, with the settings its method ignores as None"
+    "(method, order, γ, gen_token, replay, lm_loss, seed, memory) of a run or grid cell, with the settings its method ignores as None"
     p = _with_defaults(params)
     replays = p['method'] in ('lamol', 'hmi')
     order = ' '.join(sorted(p['order'].split())) if p['method'] == 'multitask' else p['order']
     return (p['method'], order, float(p['gamma']) if replays else None, p['gen_token'] if replays else None,
-            p['replay'] if p['method'] == 'hmi' else None, None if replays else bool(p['lm_loss']), int(p['seed']))
+            p['replay'] if p['method'] == 'hmi' else None, None if replays else bool(p['lm_loss']), int(p['seed']),
+            memory_tag(p) if p['method'] == 'hmi' else None)
 
 # %% ../nbs/11_results.ipynb
 NOT_SCALE = ('run_id', 'config_hash', 'order', 'method', 'gamma', 'gen_token', 'replay', 'seed', 'lm_loss', 'top_k',
+             'memory_pq', 'memory_budget', 'memory_selection',
              'runs_dir', 'device', 'eval_every_epoch')  # grid axes, and settings that do not change the numbers
 
 def scale_of(cfg:dict) -> str:
@@ -304,6 +308,31 @@ def plot_forgetting(curves:pd.DataFrame, rows:list|None=None):
     fig.legend(handles=handles, loc='upper center', ncol=len(handles), frameon=False)
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))
     return fig
+
+# %% ../nbs/11_results.ipynb
+FINAL_METRICS = {'score': '', 'turn_goal_em': ' turn goal', 'turn_request_em': ' turn request'}  # metric -> column suffix
+REPLAY_METRICS = ['replay_kept_ratio', 'replay_fidelity_exact', 'replay_fidelity_token_f1']
+
+def run_summary(runs:pd.DataFrame, metrics:pd.DataFrame) -> pd.DataFrame:
+    "One row per finished run: row, order, seed, Avg, Fgt, final score of each task (WOZ also turn-level EM), replay stats"
+    done = runs[runs.done]
+    cols = ['run_id', 'row', 'method', 'order', 'seed', 'average', 'forgetting', 'seconds']
+    if done.empty: return pd.DataFrame(columns=cols)
+    m = metrics[metrics.run_id.isin(done.run_id)]
+    final = m[m.metric.isin(FINAL_METRICS) & m.eval_task.notna() & (m.stage == m.groupby('run_id').stage.transform('max'))
+              & (m.epoch == m.epochs)]
+    scores = final.assign(column=final.eval_task + final.metric.map(FINAL_METRICS)).pivot_table(index='run_id', columns='column', values='value')
+    replay = m[m.metric.isin(REPLAY_METRICS)].pivot_table(index='run_id', columns='metric', values='value')  # mean over stages
+    out = done[cols].set_index('run_id').join(scores).join(replay)
+    task_cols = [c for t in TASKS for c in (t, *(t + suffix for suffix in list(FINAL_METRICS.values())[1:])) if c in out]
+    return out[cols[1:] + task_cols + [c for c in REPLAY_METRICS if c in out]].reset_index()
+
+def scores_table(summary:pd.DataFrame) -> pd.DataFrame:
+    "Mean of `run_summary` over seeds, per (Table 1 row, order), with the number of seeds"
+    numbers = [c for c in summary.columns if c not in ('run_id', 'row', 'method', 'order', 'seed', 'seconds')]
+    table = summary.groupby(['row', 'order'])[numbers].mean()
+    table['seeds'] = summary.groupby(['row', 'order']).seed.nunique()
+    return table.loc[sorted(table.index, key=lambda i: (row_order(i[0]), i[1]))].rename(columns={'average': 'Avg', 'forgetting': 'Fgt'})
 
 # %% ../nbs/11_results.ipynb
 PAPER_TASKS = pd.DataFrame(dict(task=list(TASKS), dataset=['SST', 'QA-SRL', 'WOZ 2.0'], metric=['EM', 'nF1', 'dsEM'],

@@ -14,11 +14,13 @@ from transformers import get_linear_schedule_with_warmup
 
 from .core import set_seed, torch_generator
 from .data import ANS_TOKEN, collate, encoder_layout, gen_layout, gen_token_for, qa_layout, qa_prompt
+from .hippocampus import Hippocampus
 from .metrics import compute
 
 # %% auto 0
-__all__ = ['METHODS', 'GEN_TOKENS', 'REPLAYS', 'PROFILES', 'RunConfig', 'validate', 'token_loss', 'uses_gen_loss', 'make_rows',
-           'row_features', 'make_optimizer', 'train_stage', 'batch_loss', 'answer', 'max_answer_tokens', 'evaluate']
+__all__ = ['METHODS', 'GEN_TOKENS', 'REPLAYS', 'PROFILES', 'RunConfig', 'validate', 'memory_settings', 'memory_tag', 'token_loss',
+           'uses_gen_loss', 'make_rows', 'row_features', 'make_optimizer', 'row_length', 'length_grouped_batches',
+           'epoch_batches', 'padding_fraction', 'train_stage', 'batch_loss', 'answer', 'max_answer_tokens', 'evaluate']
 
 # %% ../nbs/07_trainer.ipynb
 METHODS = ('finetune', 'multitask', 'lamol', 'hmi')
@@ -63,6 +65,10 @@ class RunConfig:
     weight_decay: float = 0.01
     adam_eps: float = 1e-4
     clip: float = 1.0
+    group_by_length: bool = True  # batches of similar length (less padding; every row still once per epoch)
+    memory_pq: int = 0            # hmi: product-quantise features into this many 8-bit codes, 0 = raw fp16
+    memory_budget: int = 0        # hmi: keep at most this many features per task, 0 = all
+    memory_selection: str = 'random'  # how a budget chooses: random | kmeans
     eval_every_epoch: bool = False  # also evaluate after every epoch (Fig. 4)
     lr: float = 0.0
     batch_size: int = 0
@@ -115,8 +121,22 @@ def validate(cfg:RunConfig, known_tasks=('sst', 'srl', 'woz')) -> RunConfig:
         if getattr(cfg, name) < 0: problems.append(f'{name} must be >= 0, got {getattr(cfg, name)}')
     if cfg.lam < 0: problems.append(f'lam must be >= 0, got {cfg.lam}')
     if cfg.precision not in ('no', 'bf16', 'fp16'): problems.append(f"precision must be 'no', 'bf16' or 'fp16', got {cfg.precision!r}")
+    resolved = cfg.resolved()
+    try: Hippocampus(**memory_settings(resolved))
+    except ValueError as e: problems.append(f'memory settings: {e}')
     if problems: raise ValueError('invalid run parameters:\n  - ' + '\n  - '.join(problems))
-    return cfg.resolved()
+    return resolved
+
+def memory_settings(cfg:RunConfig) -> dict:
+    "The `Hippocampus` arguments of `cfg` (raw fp16 features, product-quantised, or under a budget)"
+    return dict(feature_dim=cfg.feature_dim, pq_subquantizers=cfg.memory_pq or None, budget=cfg.memory_budget or None,
+                selection=cfg.memory_selection, seed=cfg.seed)
+
+def memory_tag(cfg) -> str:
+    "A short name of the hippocampus variant of `cfg` (a `RunConfig` or a dict): 'fp16', 'pq16', 'fp16 budget100 kmeans'"
+    get = (lambda k: cfg.get(k, getattr(RunConfig, k))) if isinstance(cfg, dict) else (lambda k: getattr(cfg, k))
+    tag = f"pq{get('memory_pq')}" if get('memory_pq') else 'fp16'
+    return tag + (f" budget{get('memory_budget')} {get('memory_selection')}" if get('memory_budget') else '')
 
 # %% ../nbs/07_trainer.ipynb
 def token_loss(logits:torch.Tensor, # (bs, seq, vocab)
@@ -171,6 +191,40 @@ def make_optimizer(model:torch.nn.Module, cfg:RunConfig, total_steps:int):
     return opt, sched
 
 # %% ../nbs/07_trainer.ipynb
+def row_length(row:dict) -> int:
+    "Tokens of a training row in all the decoder sequences it is trained on"
+    return sum(len(row[k]['input_ids']) for k in ('qa', 'gen') if k in row)
+
+def length_grouped_batches(lengths:list[int], batch_size:int,
+                           generator:torch.Generator, # the epoch's shuffling generator
+                           group_batches:int=50 # batches per sorted group (Hugging Face's mega-batch)
+                          ) -> list[list[int]]:
+    "Row indices in batches of similar length, in a random order; every row exactly once"
+    order = torch.randperm(len(lengths), generator=generator).tolist()
+    group = batch_size * group_batches
+    batches = []
+    for start in range(0, len(order), group):
+        rows = sorted(order[start:start+group], key=lambda i: -lengths[i])
+        batches += [rows[i:i+batch_size] for i in range(0, len(rows), batch_size)]
+    return [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
+
+def epoch_batches(rows:list[dict], cfg:RunConfig, stage:int, epoch:int) -> list[list[int]]:
+    "The batches of one epoch: length-grouped or plainly shuffled, seeded by the run seed, the stage and the epoch"
+    generator = torch_generator(cfg.seed, 'shuffle', stage, epoch)
+    if cfg.group_by_length: return length_grouped_batches([row_length(r) for r in rows], cfg.batch_size, generator)
+    order = torch.randperm(len(rows), generator=generator).tolist()
+    return [order[i:i+cfg.batch_size] for i in range(0, len(order), cfg.batch_size)]
+
+def padding_fraction(rows:list[dict], batches:list[list[int]]) -> float:
+    "Share of the decoder's input tokens that are padding when `rows` are trained in `batches`"
+    pad = total = 0
+    for batch in batches:
+        for key in ('qa', 'gen'):
+            lens = [len(rows[i][key]['input_ids']) for i in batch if key in rows[i]]
+            if lens: pad += max(lens) * len(lens) - sum(lens); total += max(lens) * len(lens)
+    return pad / max(1, total)
+
+# %% ../nbs/07_trainer.ipynb
 @torch.enable_grad()  # training works even when called under `torch.no_grad()`
 def train_stage(decoder, # `ConditionedGPT2`
                 rows:list[dict], # from `make_rows`
@@ -191,10 +245,8 @@ def train_stage(decoder, # `ConditionedGPT2`
     epoch_losses = []
     for epoch in range(cfg.epochs):
         model.train()
-        order = torch.randperm(len(rows), generator=torch_generator(cfg.seed, 'shuffle', stage, epoch)).tolist()
-        total, bar = 0.0, tqdm(range(0, len(rows), cfg.batch_size), desc=f'{desc} epoch {epoch+1}/{cfg.epochs}', leave=False)
-        for start in bar:
-            idx = order[start:start+cfg.batch_size]
+        total, bar = 0.0, tqdm(epoch_batches(rows, cfg, stage, epoch), desc=f'{desc} epoch {epoch+1}/{cfg.epochs}', leave=False)
+        for idx in bar:
             with acc.autocast():
                 loss = batch_loss(model, [rows[i] for i in idx], None if features is None else features[idx], cfg, pad_id, ans_id, acc.device)
             acc.backward(loss)
