@@ -21,9 +21,9 @@ from .core import atomic_write, numpy_rng, resolve_path, shared_data_dir
 
 # %% auto 0
 __all__ = ['TASKS', 'SPLITS', 'SST_LABELS', 'SRL_ANSWER_FIXES', 'LAMOL_NAMES', 'SYNTHETIC_SIZES', 'RAW_FILES', 'ANS_TOKEN',
-           'PAD_TOKEN', 'GEN_TOKEN', 'EOS_TOKEN', 'IGNORE_INDEX', 'DOWNLOAD_URLS', 'SHA256', 'TaskInfo', 'task_name',
-           'read_sst', 'clean_srl', 'srl_answer_in_context', 'parse_qasrl', 'read_qasrl', 'woz_turn_answer',
-           'woz_examples', 'read_woz', 'read_lamol', 'synthetic_sst_rows', 'synthetic_srl_rows',
+           'PAD_TOKEN', 'GEN_TOKEN', 'EOS_TOKEN', 'RANDOM_INIT_TOKENIZERS', 'IGNORE_INDEX', 'DOWNLOAD_URLS', 'SHA256',
+           'TaskInfo', 'task_name', 'read_sst', 'clean_srl', 'srl_answer_in_context', 'parse_qasrl', 'read_qasrl',
+           'woz_turn_answer', 'woz_examples', 'read_woz', 'read_lamol', 'synthetic_sst_rows', 'synthetic_srl_rows',
            'synthetic_woz_dialogues', 'synthetic_woz_rows', 'synthetic_rows', 'lamol_file', 'find_task_file',
            'read_task_rows', 'load_task', 'show_examples', 'task_token', 'gen_token_for', 'train_decoder_tokenizer',
            'train_encoder_tokenizer', 'task_texts', 'add_special_tokens', 'gpt2_tokenizer_from_files',
@@ -560,8 +560,11 @@ def bert_tokenizer_from_vocab(vocab_txt:str|Path) -> PreTrainedTokenizerFast:
     words = Path(vocab_txt).read_text(encoding='utf8').splitlines()
     return BertTokenizer(vocab={w: i for i, w in enumerate(words)}, do_lower_case=True)
 
+RANDOM_INIT_TOKENIZERS = {'gpt2-random': 'gpt2', 'bert-base-random': 'bert-base-uncased'}  # random weights, the real tokenizer
+
 def load_pretrained_tokenizer(name:str|Path) -> PreTrainedTokenizerFast:
     "A tokenizer from the hub or a local folder (also a bare GPT-2 `vocab.json`+`merges.txt` or BERT `vocab.txt` folder)"
+    name = RANDOM_INIT_TOKENIZERS.get(str(name), name)
     folder = Path(name).expanduser()
     if folder.is_dir() and not (folder/'tokenizer_config.json').exists() and not (folder/'tokenizer.json').exists():
         if (folder/'vocab.json').exists() and (folder/'merges.txt').exists(): return gpt2_tokenizer_from_files(folder/'vocab.json', folder/'merges.txt')
