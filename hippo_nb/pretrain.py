@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_pretrain.ipynb 3
 from __future__ import annotations
-import math
+import math, re
 from pathlib import Path
 
 import torch
@@ -20,13 +20,15 @@ from .metrics import normalize_text, token_f1
 from .trainer import PROFILES, length_grouped_batches, row_length, token_loss
 
 # %% auto 0
-__all__ = ['split_paragraphs', 'text_corpus', 'task_unlabeled_text', 'text_rows', 'pretrain', 'replay_fidelity',
-           'save_checkpoint', 'pretrain_checkpoint', 'main']
+__all__ = ['WIKI40B_MARKERS', 'split_paragraphs', 'text_corpus', 'task_unlabeled_text', 'text_rows', 'pretrain',
+           'replay_fidelity', 'save_checkpoint', 'pretrain_checkpoint', 'main']
 
 # %% ../nbs/08_pretrain.ipynb
+WIKI40B_MARKERS = re.compile(r'_START_(ARTICLE|SECTION|PARAGRAPH)_|_NEWLINE_')
+
 def split_paragraphs(raw:str, min_words:int=5) -> list[str]:
-    "Non-empty lines of `raw` with at least `min_words` words, WikiText headings dropped"
-    lines = (' '.join(l.split()) for l in raw.splitlines())
+    "Non-empty lines of `raw` with at least `min_words` words, WikiText headings and Wiki-40B markers dropped"
+    lines = (' '.join(l.split()) for l in WIKI40B_MARKERS.sub('\n', raw).splitlines())
     return [l for l in lines if len(l.split()) >= min_words and not (l.startswith('=') and l.endswith('='))]
 
 def text_corpus(source:str, # a file, a folder, "hf:NAME[:CONFIG]:SPLIT", or "synthetic"
