@@ -161,8 +161,8 @@ def generate(self:ConditionedGPT2,
         for step in range(max_new_tokens):
             if done.all(): break
             token = next_token(out.logits[:, -1], greedy, top_k, temperature, generator)
-            for i, t in enumerate(token.tolist()):
-                if not done[i]: new_tokens[i].append(t)
+            for row, t, finished in zip(new_tokens, token.tolist(), done.tolist()):  # plain lists: one sync per step, not per row
+                if not finished: row.append(t)
             done = done | (token == eos_id) | (lens + step + 1 >= limit)
             if done.all() or step + 1 == max_new_tokens: break
             mask = torch.cat([mask, mask.new_ones(bs, 1)], 1)
