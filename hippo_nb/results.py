@@ -135,6 +135,7 @@ def load_runs(runs_dir:str|Path) -> pd.DataFrame:
     rows = []
     for cfg_path in sorted(resolve_path(runs_dir).glob('*/config.json')):
         folder, cfg = cfg_path.parent, read_json(cfg_path)
+        if 'run_id' not in cfg: continue  # a pretraining checkpoint kept beside the runs, not a run
         done = (folder/'DONE').exists() and (folder/'summary.json').exists()
         summary = read_json(folder/'summary.json') if done else {}
         rows.append(dict(run_id=cfg['run_id'], row=method_row(cfg), method=cfg['method'], order=cfg['order'], seed=cfg['seed'],
@@ -311,7 +312,7 @@ def plot_forgetting(curves:pd.DataFrame, rows:list|None=None):
 
 # %% ../nbs/11_results.ipynb
 FINAL_METRICS = {'score': '', 'turn_goal_em': ' turn goal', 'turn_request_em': ' turn request'}  # metric -> column suffix
-REPLAY_METRICS = ['replay_kept_ratio', 'replay_fidelity_exact', 'replay_fidelity_token_f1']
+REPLAY_METRICS = ['replay_kept_ratio', 'replay_fidelity_exact', 'replay_fidelity_token_f1', 'replay_fidelity_chance_token_f1']
 
 def run_summary(runs:pd.DataFrame, metrics:pd.DataFrame) -> pd.DataFrame:
     "One row per finished run: row, order, seed, Avg, Fgt, final score of each task (WOZ also turn-level EM), replay stats"

@@ -18,9 +18,10 @@ from .hippocampus import Hippocampus
 from .metrics import compute
 
 # %% auto 0
-__all__ = ['METHODS', 'GEN_TOKENS', 'REPLAYS', 'PROFILES', 'RunConfig', 'validate', 'memory_settings', 'memory_tag', 'token_loss',
-           'uses_gen_loss', 'make_rows', 'row_features', 'make_optimizer', 'row_length', 'length_grouped_batches',
-           'epoch_batches', 'padding_fraction', 'train_stage', 'batch_loss', 'answer', 'max_answer_tokens', 'evaluate']
+__all__ = ['METHODS', 'GEN_TOKENS', 'REPLAYS', 'PROFILES', 'RunConfig', 'validate', 'memory_settings', 'memory_tag',
+           'token_loss_sum', 'token_loss', 'uses_gen_loss', 'make_rows', 'row_features', 'make_optimizer', 'row_length',
+           'length_grouped_batches', 'epoch_batches', 'length_chunks', 'padding_fraction', 'train_stage',
+           'sequence_loss', 'batch_loss', 'answer', 'max_answer_tokens', 'evaluate']
 
 # %% ../nbs/07_trainer.ipynb
 METHODS = ('finetune', 'multitask', 'lamol', 'hmi')
@@ -65,7 +66,8 @@ class RunConfig:
     weight_decay: float = 0.01
     adam_eps: float = 1e-4
     clip: float = 1.0
-    group_by_length: bool = True  # batches of similar length (less padding; every row still once per epoch)
+    micro_batch_cost: int = 64    # split each batch by length into micro-batches (same loss, less padding) when it saves more than this many padded tokens per extra forward pass; -1 = never
+    group_by_length: bool = False  # batches of rows of similar length (less padding, but changes which rows share a batch)
     memory_pq: int = 0            # hmi: product-quantise features into this many 8-bit codes, 0 = raw fp16
     memory_budget: int = 0        # hmi: keep at most this many features per task, 0 = all
     memory_selection: str = 'random'  # how a budget chooses: random | kmeans
@@ -139,13 +141,20 @@ def memory_tag(cfg) -> str:
     return tag + (f" budget{get('memory_budget')} {get('memory_selection')}" if get('memory_budget') else '')
 
 # %% ../nbs/07_trainer.ipynb
-def token_loss(logits:torch.Tensor, # (bs, seq, vocab)
-               labels:torch.Tensor, # (bs, seq), -100 where there is no target
-               ans_id:int, ans_weight:float=5.0) -> torch.Tensor:
-    "Weighted next-token cross-entropy (the `__ans__` target weighs `ans_weight`)"
+def token_loss_sum(logits:torch.Tensor, # (bs, seq, vocab)
+                   labels:torch.Tensor, # (bs, seq), -100 where there is no target
+                   ans_id:int, ans_weight:float=5.0) -> tuple[torch.Tensor, torch.Tensor]:
+    "Sum of the weighted next-token cross-entropies, and the sum of their weights (the `__ans__` target weighs `ans_weight`)"
     weight = torch.ones(logits.shape[-1], device=logits.device, dtype=torch.float32)
     weight[ans_id] = ans_weight
-    return F.cross_entropy(logits[:, :-1].flatten(0, 1).float(), labels[:, 1:].flatten(), weight=weight, ignore_index=-100)
+    targets = labels[:, 1:].flatten()
+    loss = F.cross_entropy(logits[:, :-1].flatten(0, 1).float(), targets, weight=weight, ignore_index=-100, reduction='sum')
+    return loss, weight[targets[targets != -100]].sum()
+
+def token_loss(logits:torch.Tensor, labels:torch.Tensor, ans_id:int, ans_weight:float=5.0) -> torch.Tensor:
+    "Weighted next-token cross-entropy: the weighted mean of `token_loss_sum`"
+    loss, weight = token_loss_sum(logits, labels, ans_id, ans_weight)
+    return loss / weight
 
 # %% ../nbs/07_trainer.ipynb
 def uses_gen_loss(cfg:RunConfig) -> bool:
@@ -209,19 +218,36 @@ def length_grouped_batches(lengths:list[int], batch_size:int,
     return [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
 
 def epoch_batches(rows:list[dict], cfg:RunConfig, stage:int, epoch:int) -> list[list[int]]:
-    "The batches of one epoch: length-grouped or plainly shuffled, seeded by the run seed, the stage and the epoch"
+    "The batches of one epoch, shuffled (or length-grouped) by a generator of the run seed, the stage and the epoch"
     generator = torch_generator(cfg.seed, 'shuffle', stage, epoch)
     if cfg.group_by_length: return length_grouped_batches([row_length(r) for r in rows], cfg.batch_size, generator)
     order = torch.randperm(len(rows), generator=generator).tolist()
     return [order[i:i+cfg.batch_size] for i in range(0, len(order), cfg.batch_size)]
 
-def padding_fraction(rows:list[dict], batches:list[list[int]]) -> float:
-    "Share of the decoder's input tokens that are padding when `rows` are trained in `batches`"
+def length_chunks(lengths:list[int], # tokens of each sequence of one batch
+                  cost:int=64 # an extra forward pass costs as much as this many padded tokens; -1: never split
+                 ) -> list[list[int]]:
+    "Positions of a batch's sequences in length-sorted micro-batches that minimise padded tokens + `cost` per micro-batch"
+    if cost < 0: return [list(range(len(lengths)))]
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    best, cut = [0] + [math.inf] * len(order), [0] * (len(order) + 1)
+    for end in range(1, len(order) + 1):
+        for start in range(end):  # order[start:end] is padded to its longest, the last one
+            total = best[start] + cost + lengths[order[end - 1]] * (end - start)
+            if total < best[end]: best[end], cut[end] = total, start
+    chunks, end = [], len(order)
+    while end: chunks.append(order[cut[end]:end]); end = cut[end]
+    return chunks[::-1]
+
+def padding_fraction(rows:list[dict], batches:list[list[int]], micro_batch_cost:int=-1) -> float:
+    "Share of the decoder's input tokens that are padding when `rows` are trained in `batches` (split as `length_chunks` does)"
     pad = total = 0
     for batch in batches:
         for key in ('qa', 'gen'):
             lens = [len(rows[i][key]['input_ids']) for i in batch if key in rows[i]]
-            if lens: pad += max(lens) * len(lens) - sum(lens); total += max(lens) * len(lens)
+            for chunk in (length_chunks(lens, micro_batch_cost) if lens else []):
+                longest = max(lens[i] for i in chunk)
+                pad += longest * len(chunk) - sum(lens[i] for i in chunk); total += longest * len(chunk)
     return pad / max(1, total)
 
 # %% ../nbs/07_trainer.ipynb
@@ -257,15 +283,21 @@ def train_stage(decoder, # `ConditionedGPT2`
         if on_epoch_end is not None: on_epoch_end(epoch)
     return epoch_losses
 
+def sequence_loss(model, seqs:list[dict], features, cfg, pad_id, ans_id, device) -> torch.Tensor:
+    "Weighted next-token loss of `seqs` as one batch, summed over length-sorted micro-batches: the same value, less padding"
+    total = weight = 0
+    for idx in length_chunks([len(s['input_ids']) for s in seqs], cfg.micro_batch_cost):
+        b = {k: v.to(device) for k, v in collate([seqs[i] for i in idx], pad_id).items()}
+        feature = None if features is None else features[idx].to(device)
+        loss, w = token_loss_sum(model(b['input_ids'], attention_mask=b['attention_mask'], feature=feature).logits, b['labels'], ans_id, cfg.ans_weight)
+        total, weight = total + loss, weight + w
+    return total / weight
+
 def batch_loss(model, rows, features, cfg, pad_id, ans_id, device) -> torch.Tensor:
     "QA loss + λ · generation loss (AE when `features` is given, LM otherwise) of one batch"
-    qa = {k: v.to(device) for k, v in collate([r['qa'] for r in rows], pad_id).items()}
-    loss = token_loss(model(qa['input_ids'], attention_mask=qa['attention_mask']).logits, qa['labels'], ans_id, cfg.ans_weight)
+    loss = sequence_loss(model, [r['qa'] for r in rows], None, cfg, pad_id, ans_id, device)
     if 'gen' in rows[0] and cfg.lam > 0:
-        gen = {k: v.to(device) for k, v in collate([r['gen'] for r in rows], pad_id).items()}
-        feature = None if features is None else features.to(device)
-        logits = model(gen['input_ids'], attention_mask=gen['attention_mask'], feature=feature).logits
-        loss = loss + cfg.lam * token_loss(logits, gen['labels'], ans_id, cfg.ans_weight)
+        loss = loss + cfg.lam * sequence_loss(model, [r['gen'] for r in rows], features, cfg, pad_id, ans_id, device)
     return loss
 
 # %% ../nbs/07_trainer.ipynb
