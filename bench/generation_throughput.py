@@ -8,8 +8,9 @@ On the tiny CPU configuration, for the same prompts and the same number of new t
 - forward:       the model's plain forward pass over the finished sequences at the same batch size (no
                  cache, no sampling): the throughput ceiling of one big matrix multiply per layer.
 
-Each is run for greedy test decoding (QA prompts of real SST/WOZ test samples when ../shared/data is
-there) and for sampled, feature-conditioned replay generation (generation token + a stored feature). No
+Each is run for greedy test decoding (a batch of QA prompts of real SST/WOZ test samples when
+../shared/data is there, taken from the length-sorted order `trainer.answer` batches them in) and for
+sampled, feature-conditioned replay generation (generation token + a stored feature). No
 row stops early (no EOS), so every variant makes exactly `--new-tokens` per row. Variants take turns and
 the median of the repeats is reported.
 
@@ -51,13 +52,16 @@ def main():
     cfg = validate(RunConfig(order='sst woz', seed=args.seed))
     data = shared_data_dir()
     root = str(data) if data is not None else None
-    test = [dict(s, task=t) for t in ('sst', 'woz') for s in load_task(t, 'test', root, n=args.batch // 2, seed=args.seed)]
+    test = [dict(s, task=t) for t in ('sst', 'woz') for s in load_task(t, 'test', root, n=args.batch * 2, seed=args.seed)]
     train = [load_task(t, 'train', root, n=2000, seed=args.seed) for t in ('sst', 'woz')]  # the tokenizer's text, as in a run
     tok, _ = load_tokenizers('tiny', None, tasks=('sst', 'woz'), texts=task_texts(train), vocab_size=cfg.vocab_size)
     decoder = build_decoder('tiny', vocab_size=len(tok), feature_dim=cfg.feature_dim, seed=args.seed,
                             tiny_kwargs=dict(n_embd=cfg.dec_dim, n_layer=cfg.dec_layers, n_head=cfg.dec_heads, n_positions=cfg.max_len)).eval()
     no_eos = -1  # never emitted: every row makes exactly new_tokens tokens
-    qa_prompts = [qa_prompt(s, tok, cfg.max_len - args.new_tokens) for s in test]
+    # `trainer.answer` sorts the test prompts by length before batching them: one batch is a window of that order
+    by_length = sorted((qa_prompt(s, tok, cfg.max_len - args.new_tokens) for s in test), key=len)
+    middle = (len(by_length) - args.batch) // 2
+    qa_prompts = by_length[middle:middle + args.batch]
     gen_prompts = [[tok.convert_tokens_to_ids(GEN_TOKEN)]] * args.batch
     features = torch.rand(args.batch, cfg.feature_dim, generator=torch_generator(args.seed, 'bench')) * 2 - 1
     print(f"tiny decoder {cfg.dec_layers}x{cfg.dec_dim}, vocab {len(tok)}, batch {args.batch}, {args.new_tokens} new tokens per row, "

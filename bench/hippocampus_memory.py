@@ -62,6 +62,8 @@ def study_memories(runs_dir:str) -> pd.DataFrame:
                      'Avg': s.average, 'Fgt': s.forgetting, 'fidelity exact': s.get('replay_fidelity_exact'),
                      'fidelity F1': s.get('replay_fidelity_token_f1')})
     table = pd.DataFrame(rows)
+    common = set.intersection(*table.groupby('memory').seed.apply(set))  # compare the variants on the same seeds
+    table = table[table.seed.isin(common)]
     means = table.groupby('memory').mean(numeric_only=True).drop(columns='seed')
     means['runs'] = table.groupby('memory').size()
     return means.loc[sorted(means.index, key=lambda m: (m != 'fp16', m))]
@@ -89,7 +91,7 @@ def main():
     print(pd.DataFrame(timing).to_string(index=False, float_format=lambda v: f'{v:.3f}'))
     if args.runs_dir:
         study = study_memories(args.runs_dir)
-        print(f'\n# hmi γ=0.2 runs in {resolve_path(args.runs_dir)}: final hippocampus and scores (mean over orders and seeds)')
+        print(f'\n# hmi γ=0.2 runs in {resolve_path(args.runs_dir)}: final hippocampus and scores (mean over orders and the seeds every variant has)')
         print(study.to_string(float_format=lambda v: f'{v:.1f}') if len(study) else 'no finished hmi γ=0.2 runs there yet')
 
 if __name__ == '__main__': main()
