@@ -14,7 +14,7 @@ def bench(script:str, *args:str) -> str:
 
 def test_training_throughput():
     out = bench('training_throughput.py', '--rows', '48', '--repeats', '1', '--learn-epochs', '1')
-    assert 'trainer/bare' in out and 'grouped / shuffled' in out and 'held-out QA loss' in out
+    assert 'trainer/bare' in out and 'split (default)' in out and 'held-out QA loss' in out
 
 def test_generation_throughput():
     out = bench('generation_throughput.py', '--batch', '4', '--new-tokens', '3', '--repeats', '1')
