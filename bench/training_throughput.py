@@ -22,14 +22,13 @@ from __future__ import annotations
 import argparse, dataclasses, statistics, time
 
 import torch
-import torch.nn.functional as F
 
 from hippo_nb.core import shared_data_dir, torch_generator
 from hippo_nb.data import ANS_TOKEN, collate, load_task, load_tokenizers, task_texts
 from hippo_nb.decoder import build_decoder
 from hippo_nb.encoder import build_encoder
 from hippo_nb.trainer import (RunConfig, epoch_batches, evaluate, length_chunks, make_rows, padding_fraction, row_features,
-                              row_length, train_stage, validate)
+                              row_length, token_loss, token_loss_sum, train_stage, validate)
 
 
 def parse_args():
@@ -77,15 +76,10 @@ def micro_batches(rows, batch, key, features, cost, pad_id):
 def bare_epoch(decoder, batches, cfg, ans_id) -> None:
     "One epoch of the model alone: forward (QA + AE) over pre-collated micro-batches, weighted cross-entropy, backward, AdamW step"
     opt = torch.optim.AdamW(decoder.parameters(), lr=cfg.lr)
-    weight = torch.ones(decoder.lm.config.vocab_size); weight[ans_id] = cfg.ans_weight
     def loss_of(chunks):
-        total = count = 0
-        for b, feature in chunks:
-            targets = b['labels'][:, 1:].flatten()
-            logits = decoder(b['input_ids'], attention_mask=b['attention_mask'], feature=feature).logits
-            total = total + F.cross_entropy(logits[:, :-1].flatten(0, 1), targets, weight=weight, reduction='sum')
-            count = count + weight[targets[targets != -100]].sum()
-        return total / count
+        parts = [token_loss_sum(decoder(b['input_ids'], attention_mask=b['attention_mask'], feature=feature).logits, b['labels'],
+                                ans_id, cfg.ans_weight) for b, feature in chunks]
+        return sum(loss for loss, _ in parts) / sum(weight for _, weight in parts)
     decoder.train()
     for qa, gen in batches:
         loss = loss_of(qa) + cfg.lam * loss_of(gen)
@@ -96,8 +90,7 @@ def bare_epoch(decoder, batches, cfg, ans_id) -> None:
 def held_out_qa_loss(decoder, rows, ans_id, pad_id, cfg) -> float:
     "Mean weighted QA loss of `rows` (one batch per row: no padding effect)"
     decoder.eval()
-    weight = torch.ones(decoder.lm.config.vocab_size); weight[ans_id] = cfg.ans_weight
-    losses = [F.cross_entropy(decoder(b['input_ids']).logits[:, :-1].flatten(0, 1), b['labels'][:, 1:].flatten(), weight=weight).item()
+    losses = [token_loss(decoder(b['input_ids']).logits, b['labels'], ans_id, cfg.ans_weight).item()
               for b in (collate([r['qa']], pad_id) for r in rows)]
     return sum(losses) / len(losses)
 
